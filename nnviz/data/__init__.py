@@ -1,0 +1,1 @@
+"""Shipped or generated data. Every generator: seeded, keyword arguments, numpy or torch out."""

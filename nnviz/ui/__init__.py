@@ -1,0 +1,5 @@
+"""The only package (with app.py and pages/) that imports streamlit."""
+
+from nnviz.ui.page import LabPage
+
+__all__ = ["LabPage"]

@@ -1,0 +1,1 @@
+"""Plotly builders: numpy arrays in, go.Figure out. Never torch, never streamlit."""

@@ -1,0 +1,3 @@
+from nnviz.ui import shell
+
+shell.home()
