@@ -13,8 +13,16 @@ page.header(
 config = page.controls()
 result = page.train(config)
 if result is not None:
-    page.summary_metrics(result, {"token_acc": "Token accuracy", "seq_acc": "Sequence accuracy",
-                                  "ideal_mass": "Attention on ideal", "params": "Parameters", "train_seconds": "Train time (s)"})
+    page.summary_metrics(
+        result,
+        {
+            "token_acc": "Token accuracy",
+            "seq_acc": "Sequence accuracy",
+            "ideal_mass": "Attention on ideal",
+            "params": "Parameters",
+            "train_seconds": "Train time (s)",
+        },
+    )
     main, side = st.columns([2.3, 1], gap="large")
     with main:
         view = page.views(result)

@@ -1,8 +1,8 @@
 """Attention lab: a tiny transformer learns a toy sequence task; its attention is laid bare.
 
-    result = run(Config(task="reverse"))
-    result.summary()        # token accuracy, attention on the ideal pattern, ...
-    result.figures(layer=0, head=1, example=3, query=2, snapshot=5)
+result = run(Config(task="reverse"))
+result.summary()        # token accuracy, attention on the ideal pattern, ...
+result.figures(layer=0, head=1, example=3, query=2, snapshot=5)
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import torch
 from plotly.subplots import make_subplots
 
 from nnviz.core.device import get_device
-from nnviz.core.loop import TrainLog, fit, load_arrays, state_arrays
+from nnviz.core.loop import fit, load_arrays, state_arrays
 from nnviz.core.params import ConfigError, LabConfig, param
 from nnviz.core.seed import generator, seeded
 from nnviz.data.sequences import TASKS, ideal_attention, make_batch
@@ -107,11 +107,15 @@ def run(config: Config, progress=None) -> AttentionResult:
         data_gen = generator(config.seed + 1)
         model = build_model(config).to(device)
         x_eval, y_eval = make_batch(config.task, n=N_EVAL, length=config.seq_len, vocab=config.vocab, generator=data_gen, device=device)
-        ideal_eval = torch.tensor(np.stack([ideal_attention(config.task, x) for x in x_eval.cpu().numpy()]), dtype=torch.float32, device=device)
+        ideal_eval = torch.tensor(
+            np.stack([ideal_attention(config.task, x) for x in x_eval.cpu().numpy()]), dtype=torch.float32, device=device
+        )
         examples = x_eval[:N_EXAMPLES].cpu().numpy()
 
         def batch_fn(step):
-            return make_batch(config.task, n=config.batch_size, length=config.seq_len, vocab=config.vocab, generator=data_gen, device=device)
+            return make_batch(
+                config.task, n=config.batch_size, length=config.seq_len, vocab=config.vocab, generator=data_gen, device=device
+            )
 
         def loss_fn(model, batch):
             x, y = batch
@@ -221,8 +225,14 @@ class AttentionResult(LabResult):
     def views(self) -> list[View]:
         c = self.config
         return [
-            View("example", "Example sequence", tuple(range(N_EXAMPLES)), 0, "Which held-out sequence to draw",
-                 labels=tuple(" ".join(map(str, e)) for e in self.examples)),
+            View(
+                "example",
+                "Example sequence",
+                tuple(range(N_EXAMPLES)),
+                0,
+                "Which held-out sequence to draw",
+                labels=tuple(" ".join(map(str, e)) for e in self.examples),
+            ),
             View("layer", "Layer", tuple(range(c.n_layers)), c.n_layers - 1, "Which transformer block"),
             View("head", "Head", tuple(range(c.n_heads)), 0, "Which attention head"),
             View("query", "Query position", tuple(range(c.seq_len)), 0, "The output position traced in the step-by-step view"),
@@ -260,7 +270,9 @@ class AttentionResult(LabResult):
 
     # --- figures
 
-    def figures(self, example: int = 0, layer: int | None = None, head: int = 0, query: int = 0, snapshot: int | None = None) -> dict[str, go.Figure]:
+    def figures(
+        self, example: int = 0, layer: int | None = None, head: int = 0, query: int = 0, snapshot: int | None = None
+    ) -> dict[str, go.Figure]:
         c = self.config
         layer = c.n_layers - 1 if layer is None else int(np.clip(layer, 0, c.n_layers - 1))
         head = int(np.clip(head, 0, c.n_heads - 1))
@@ -294,9 +306,17 @@ class AttentionResult(LabResult):
         mats.append(ideal_attention(self.config.task, self.examples[example]))
         cols = [f"head {h}" for h in range(self.config.n_heads)] + ["ideal"]
         return heatmap_grid(
-            [mats], title=f"Layer {layer} attention, example {example}, step {step}", row_titles=[f"layer {layer}"],
-            col_titles=cols, x_title="key (position:token)", y_title="query (position→target)", x_labels=keys,
-            y_labels=queries, colorbar_title="weight", cell=260, hover="attention weight",
+            [mats],
+            title=f"Layer {layer} attention, example {example}, step {step}",
+            row_titles=[f"layer {layer}"],
+            col_titles=cols,
+            x_title="key (position:token)",
+            y_title="query (position→target)",
+            x_labels=keys,
+            y_labels=queries,
+            colorbar_title="weight",
+            cell=260,
+            hover="attention weight",
         )
 
     def _fig_overview(self, inner, example, step) -> go.Figure:
@@ -304,9 +324,17 @@ class AttentionResult(LabResult):
         c = self.config
         mats = [[inner["attn"][layer, example, h] for h in range(c.n_heads)] for layer in range(c.n_layers)]
         return heatmap_grid(
-            mats, title=f"Layers × heads, example {example}, step {step}", row_titles=[f"layer {i}" for i in range(c.n_layers)],
-            col_titles=[f"head {h}" for h in range(c.n_heads)], x_title="key", y_title="query", x_labels=keys,
-            y_labels=queries, colorbar_title="weight", cell=200, hover="attention weight",
+            mats,
+            title=f"Layers × heads, example {example}, step {step}",
+            row_titles=[f"layer {i}" for i in range(c.n_layers)],
+            col_titles=[f"head {h}" for h in range(c.n_heads)],
+            x_title="key",
+            y_title="query",
+            x_labels=keys,
+            y_labels=queries,
+            colorbar_title="weight",
+            cell=200,
+            hover="attention weight",
         )
 
     def _fig_step(self, inner, example, layer, head, query, step) -> go.Figure:
@@ -324,7 +352,11 @@ class AttentionResult(LabResult):
         variant = self.config.variant
         score_title = {"additive": "additive score vᵀtanh(W_q q + W_k k)", "dot": "q·k (no scaling)"}.get(variant, f"q·k and q·k/√{dk}")
         fig = make_subplots(
-            rows=2, cols=3, column_widths=[0.34, 0.33, 0.33], vertical_spacing=0.2, horizontal_spacing=0.09,
+            rows=2,
+            cols=3,
+            column_widths=[0.34, 0.33, 0.33],
+            vertical_spacing=0.2,
+            horizontal_spacing=0.09,
             subplot_titles=(f"query q (position {query})", "keys K", score_title, "softmax weights w", "values V", "output Σ w_j v_j"),
         )
         dims = [f"d{i}" for i in range(dk)]
@@ -333,19 +365,61 @@ class AttentionResult(LabResult):
         fig.add_trace(go.Heatmap(z=q[None], x=dims, y=["q"], hovertemplate="q[%{x}] = %{z:.3f}<extra></extra>", **hm), 1, 1)
         fig.add_trace(go.Heatmap(z=k, x=dims, y=keys, hovertemplate="key %{y}, %{x}: %{z:.3f}<extra></extra>", **hm), 1, 2)
         fig.add_trace(go.Heatmap(z=v, x=dims, y=keys, hovertemplate="value %{y}, %{x}: %{z:.3f}<extra></extra>", **hm), 2, 2)
-        fig.add_trace(go.Heatmap(z=z[None], x=dims, y=["z"], hovertemplate="z[%{x}] = %{z:.3f}<extra></extra>",
-                                 colorbar=dict(title="value", len=0.9), **{**hm, "showscale": True}), 2, 3)
+        fig.add_trace(
+            go.Heatmap(
+                z=z[None],
+                x=dims,
+                y=["z"],
+                hovertemplate="z[%{x}] = %{z:.3f}<extra></extra>",
+                colorbar=dict(title="value", len=0.9),
+                **{**hm, "showscale": True},
+            ),
+            2,
+            3,
+        )
         masked = np.where(allowed, "", "masked")
         if variant in ("dot", "additive"):
-            fig.add_trace(go.Bar(x=keys, y=raw, name="score", marker_color=PALETTE[0], hovertext=masked,
-                                 hovertemplate="key %{x}: %{y:.3f} %{hovertext}<extra></extra>"), 1, 3)
+            fig.add_trace(
+                go.Bar(
+                    x=keys,
+                    y=raw,
+                    name="score",
+                    marker_color=PALETTE[0],
+                    hovertext=masked,
+                    hovertemplate="key %{x}: %{y:.3f} %{hovertext}<extra></extra>",
+                ),
+                1,
+                3,
+            )
         else:
-            fig.add_trace(go.Bar(x=keys, y=raw, name="q·k", marker_color=PALETTE[1], hovertemplate="key %{x}: q·k = %{y:.3f}<extra></extra>"), 1, 3)
+            fig.add_trace(
+                go.Bar(x=keys, y=raw, name="q·k", marker_color=PALETTE[1], hovertemplate="key %{x}: q·k = %{y:.3f}<extra></extra>"), 1, 3
+            )
             label = "q·k/√d_k + bias" if variant == "relative" else "q·k/√d_k"
-            fig.add_trace(go.Bar(x=keys, y=scores, name=label, marker_color=PALETTE[0], hovertext=masked,
-                                 hovertemplate=f"key %{{x}}: {label} = %{{y:.3f}} %{{hovertext}}<extra></extra>"), 1, 3)
-        fig.add_trace(go.Bar(x=keys, y=w, name="softmax weight", marker_color=PALETTE[2], showlegend=True,
-                             hovertemplate="key %{x}: w = %{y:.3f}<extra></extra>"), 2, 1)
+            fig.add_trace(
+                go.Bar(
+                    x=keys,
+                    y=scores,
+                    name=label,
+                    marker_color=PALETTE[0],
+                    hovertext=masked,
+                    hovertemplate=f"key %{{x}}: {label} = %{{y:.3f}} %{{hovertext}}<extra></extra>",
+                ),
+                1,
+                3,
+            )
+        fig.add_trace(
+            go.Bar(
+                x=keys,
+                y=w,
+                name="softmax weight",
+                marker_color=PALETTE[2],
+                showlegend=True,
+                hovertemplate="key %{x}: w = %{y:.3f}<extra></extra>",
+            ),
+            2,
+            1,
+        )
         fig.update_yaxes(autorange="reversed", row=1, col=2)
         fig.update_yaxes(autorange="reversed", row=2, col=2)
         fig.update_yaxes(title="score", row=1, col=3)
@@ -368,7 +442,9 @@ class AttentionResult(LabResult):
             for name, values in panel.items():
                 panel[name] = values if len(values) == n else np.full(n, np.nan)
         return vc.training_curves(
-            h["step"], panels, title="Loss, accuracy and attention on the ideal pattern",
+            h["step"],
+            panels,
+            title="Loss, accuracy and attention on the ideal pattern",
             y_titles={"loss": "cross-entropy (nats)", "accuracy": "accuracy (fraction)", "attention on ideal": "weight on ideal keys"},
             marker_step=marker_step,
         )
@@ -379,18 +455,32 @@ class AttentionResult(LabResult):
         keys, queries = self._tokens(example)
         mats = [self.internals(i)["attn"][layer, example, head] for i in picks]
         return heatmap_grid(
-            [mats], title=f"Layer {layer}, head {head} over training", row_titles=["attention"],
-            col_titles=[f"step {snaps[i].step}" for i in picks], x_title="key", y_title="query", x_labels=keys,
-            y_labels=queries, colorbar_title="weight", cell=230, hover="attention weight",
+            [mats],
+            title=f"Layer {layer}, head {head} over training",
+            row_titles=["attention"],
+            col_titles=[f"step {snaps[i].step}" for i in picks],
+            x_title="key",
+            y_title="query",
+            x_labels=keys,
+            y_labels=queries,
+            colorbar_title="weight",
+            cell=230,
+            hover="attention weight",
         )
 
     def _fig_mask(self) -> go.Figure:
         c = self.config
         m = variant_mask(c.variant, c.seq_len, window=c.window, stride=c.stride).numpy().astype(float)
         return heatmap(
-            m, title=f"Mask of the {VARIANT_LABELS[c.variant]} variant ({int(m.sum())} of {m.size} pairs allowed)",
-            x_title="key position j", y_title="query position i", colorbar_title="allowed", zmin=0, zmax=1,
-            height=400, hover="allowed",
+            m,
+            title=f"Mask of the {VARIANT_LABELS[c.variant]} variant ({int(m.sum())} of {m.size} pairs allowed)",
+            x_title="key position j",
+            y_title="query position i",
+            colorbar_title="allowed",
+            zmin=0,
+            zmax=1,
+            height=400,
+            hover="allowed",
         )
 
     def _fig_relative(self, inner, layer, step) -> go.Figure:
@@ -398,8 +488,14 @@ class AttentionResult(LabResult):
         t = self.config.seq_len
         dist = np.arange(-(t - 1), t)
         series = {f"head {h}": bias[h] for h in range(bias.shape[0])}
-        return vc.curves(dist, series, title=f"Layer {layer}: learned bias per distance, step {step}",
-                         x_title="distance j − i (key minus query position)", y_title="bias added to score", markers=True)
+        return vc.curves(
+            dist,
+            series,
+            title=f"Layer {layer}: learned bias per distance, step {step}",
+            x_title="distance j − i (key minus query position)",
+            y_title="bias added to score",
+            markers=True,
+        )
 
 
 def _targets(task: str, x: np.ndarray) -> np.ndarray:
@@ -436,14 +532,26 @@ def scaling_figure(seq_len: int) -> go.Figure:
         for col, key in ((1, "entropy"), (2, "max")):
             for i, tag in enumerate(("scaled", "unscaled")):
                 name = "with 1/√d_k" if tag == "scaled" else "without scaling"
-                fig.add_trace(go.Scatter(x=s["d_k"], y=s[f"{key}_{tag}"], name=name, mode="lines+markers", showlegend=col == 1,
-                                         line=dict(color=PALETTE[i], dash=None if tag == "scaled" else "dash"),
-                                         hovertemplate=f"{name}<br>d_k = %{{x}}<br>%{{y:.3f}}<extra></extra>"), 1, col)
+                fig.add_trace(
+                    go.Scatter(
+                        x=s["d_k"],
+                        y=s[f"{key}_{tag}"],
+                        name=name,
+                        mode="lines+markers",
+                        showlegend=col == 1,
+                        line=dict(color=PALETTE[i], dash=None if tag == "scaled" else "dash"),
+                        hovertemplate=f"{name}<br>d_k = %{{x}}<br>%{{y:.3f}}<extra></extra>",
+                    ),
+                    1,
+                    col,
+                )
             fig.update_xaxes(title="d_k (key dimension)", type="log", row=1, col=col)
         fig.add_hline(y=math.log(seq_len), line=dict(color="#888", dash="dot"), annotation_text="uniform: ln T", row=1, col=1)
         fig.update_yaxes(title="entropy (nats)", row=1, col=1)
         fig.update_yaxes(title="max weight", range=[0, 1.05], row=1, col=2)
-        _SCALING[seq_len] = base_layout(fig, f"Softmax over {seq_len} random keys as d_k grows", height=380, legend=dict(orientation="h", y=-0.25))
+        _SCALING[seq_len] = base_layout(
+            fig, f"Softmax over {seq_len} random keys as d_k grows", height=380, legend=dict(orientation="h", y=-0.25)
+        )
     return go.Figure(_SCALING[seq_len])
 
 
@@ -459,28 +567,54 @@ def variant_table(results: list[AttentionResult]) -> list[dict]:
     rows = []
     for r in results:
         steps = max(1, r.log.steps_done)
-        rows.append({
-            "variant": VARIANT_LABELS[r.config.variant],
-            "token accuracy": round(r.token_acc, 4),
-            "sequence accuracy": round(r.seq_acc, 4),
-            "attention on ideal": round(float(np.max(r.mass)), 3),
-            "parameters": r.params,
-            "train time (s)": round(r.log.seconds, 2),
-            "time per step (ms)": round(1000 * r.log.seconds / steps, 2),
-            "diverged": r.diverged,
-        })
+        rows.append(
+            {
+                "variant": VARIANT_LABELS[r.config.variant],
+                "token accuracy": round(r.token_acc, 4),
+                "sequence accuracy": round(r.seq_acc, 4),
+                "attention on ideal": round(float(np.max(r.mass)), 3),
+                "parameters": r.params,
+                "train time (s)": round(r.log.seconds, 2),
+                "time per step (ms)": round(1000 * r.log.seconds / steps, 2),
+                "diverged": r.diverged,
+            }
+        )
     return rows
 
 
 def variant_figures(results: list[AttentionResult], example: int = 0) -> dict[str, go.Figure]:
     c = results[0].config
     names = [VARIANT_LABELS[r.config.variant] for r in results]
-    acc = vc.bars(names, {"token accuracy": [r.token_acc for r in results], "attention on ideal": [float(np.max(r.mass)) for r in results]},
-                  title=f"Variants on '{c.task}' after {c.steps} steps", x_title="variant", y_title="fraction", y_range=[0, 1.1])
+    acc = vc.bars(
+        names,
+        {"token accuracy": [r.token_acc for r in results], "attention on ideal": [float(np.max(r.mass)) for r in results]},
+        title=f"Variants on '{c.task}' after {c.steps} steps",
+        x_title="variant",
+        y_title="fraction",
+        y_range=[0, 1.1],
+    )
     masks = [variant_mask(r.config.variant, c.seq_len, window=c.window, stride=c.stride).numpy().astype(float) for r in results]
-    mask_fig = heatmap_grid([masks], title="Masks of the six variants", row_titles=["mask"], col_titles=names,
-                            x_title="key", y_title="query", colorbar_title="allowed", cell=220, hover="allowed")
+    mask_fig = heatmap_grid(
+        [masks],
+        title="Masks of the six variants",
+        row_titles=["mask"],
+        col_titles=names,
+        x_title="key",
+        y_title="query",
+        colorbar_title="allowed",
+        cell=220,
+        hover="allowed",
+    )
     attn = [r.internals()["attn"][-1, example].mean(0) for r in results]
-    attn_fig = heatmap_grid([attn], title=f"Last layer attention (mean over heads), example {example}", row_titles=["attention"],
-                            col_titles=names, x_title="key", y_title="query", colorbar_title="weight", cell=220, hover="attention weight")
+    attn_fig = heatmap_grid(
+        [attn],
+        title=f"Last layer attention (mean over heads), example {example}",
+        row_titles=["attention"],
+        col_titles=names,
+        x_title="key",
+        y_title="query",
+        colorbar_title="weight",
+        cell=220,
+        hover="attention weight",
+    )
     return {"variant_scores": acc, "variant_masks": mask_fig, "variant_attention": attn_fig}

@@ -43,7 +43,9 @@ def _render(spec: ParamSpec, lab: str, container) -> None:
     elif spec.kind == "int":
         container.slider(spec.title, int(spec.lo), int(spec.hi), step=int(spec.step or 1), key=key, help=help_text)
     else:
-        container.slider(spec.title, float(spec.lo), float(spec.hi), step=float(spec.step or (spec.hi - spec.lo) / 100), key=key, help=help_text)
+        container.slider(
+            spec.title, float(spec.lo), float(spec.hi), step=float(spec.step or (spec.hi - spec.lo) / 100), key=key, help=help_text
+        )
 
 
 def _set_widgets(lab: str, config: LabConfig) -> None:
@@ -104,7 +106,9 @@ def config_controls(lab: str, config_cls: type[LabConfig], presets: dict | None 
             box.markdown(f"**{group}**")
         for spec in members:
             _render(spec, lab, box)
-    sidebar.button("New seed", on_click=_new_seed, args=(lab,), help="Train the same settings again from another random start", key=f"newseed.{lab}")
+    sidebar.button(
+        "New seed", on_click=_new_seed, args=(lab,), help="Train the same settings again from another random start", key=f"newseed.{lab}"
+    )
 
     values = {name: ss[_wkey(lab, name)] for name in names}
     try:

@@ -67,16 +67,21 @@ class LabPage:
                 key = f"view.{self.name}.{v.name}"
                 if key in st.session_state and st.session_state[key] not in v.options:
                     del st.session_state[key]
-                view[v.name] = col.selectbox(v.label, v.options, index=v.options.index(v.default), key=key,
-                                             help=v.help, format_func=v.label_of)
+                view[v.name] = col.selectbox(
+                    v.label, v.options, index=v.options.index(v.default), key=key, help=v.help, format_func=v.label_of
+                )
         snap = result.snapshot_view()
         if snap is not None:
             key = f"view.{self.name}.snapshot"
             if key in st.session_state and st.session_state[key] not in snap.options:
                 del st.session_state[key]
             view["snapshot"] = box.select_slider(
-                "Timeline: training step", options=snap.options, value=snap.default, key=key,
-                format_func=snap.label_of, help=snap.help,
+                "Timeline: training step",
+                options=snap.options,
+                value=snap.default,
+                key=key,
+                format_func=snap.label_of,
+                help=snap.help,
             )
         return view
 
@@ -116,8 +121,12 @@ class LabPage:
         pin_key = f"_pinned.{self.name}"
         pinned = st.session_state.get(pin_key)
         c1, c2 = st.columns(2)
-        if c1.button("Pin this run", icon=":material/push_pin:", key=f"pin.{self.name}",
-                     help="Keep this run; then change settings to compare side by side"):
+        if c1.button(
+            "Pin this run",
+            icon=":material/push_pin:",
+            key=f"pin.{self.name}",
+            help="Keep this run; then change settings to compare side by side",
+        ):
             st.session_state[pin_key] = pinned = result
         if pinned is not None and c2.button("Unpin", key=f"unpin.{self.name}"):
             st.session_state.pop(pin_key, None)
@@ -134,8 +143,15 @@ class LabPage:
         sa, sb = pinned.summary(), result.summary()
         st.dataframe(pd.DataFrame([{"metric": k, "pinned": sa[k], "current": sb.get(k)} for k in sa]), hide_index=True)
         ha, hb = pinned.log.history, result.log.history
-        overlay = vc.curves({"pinned": ha["step"], "current": hb["step"]}, {"pinned": ha.get("loss", []), "current": hb.get("loss", [])},
-                            title="Loss: pinned vs current", x_title="training step", y_title="loss", log_y=True, dash={"pinned": "dash"})
+        overlay = vc.curves(
+            {"pinned": ha["step"], "current": hb["step"]},
+            {"pinned": ha.get("loss", []), "current": hb.get("loss", [])},
+            title="Loss: pinned vs current",
+            x_title="training step",
+            y_title="loss",
+            log_y=True,
+            dash={"pinned": "dash"},
+        )
         display.show(overlay, "compare_loss", key=f"{self.name}.cmp.loss")
         figs_b = result.figures(**view)
         pin_view = {k: v for k, v in view.items() if k != "snapshot"}

@@ -100,11 +100,20 @@ def heatmap_grid(
                 col=c + 1,
             )
             fig.update_xaxes(
-                tickmode="array", tickvals=list(range(len(x))), ticktext=x, row=r + 1, col=c + 1,
+                tickmode="array",
+                tickvals=list(range(len(x))),
+                ticktext=x,
+                row=r + 1,
+                col=c + 1,
                 title=x_title if r == n_rows - 1 else None,
             )
             fig.update_yaxes(
-                tickmode="array", tickvals=list(range(len(y))), ticktext=y, autorange="reversed", row=r + 1, col=c + 1,
+                tickmode="array",
+                tickvals=list(range(len(y))),
+                ticktext=y,
+                autorange="reversed",
+                row=r + 1,
+                col=c + 1,
                 title=y_title if c == 0 else None,
             )
     fig.update_layout(coloraxis=dict(colorscale=colorscale, cmin=zmin, cmax=zmax, colorbar=dict(title=dict(text=colorbar_title))))
