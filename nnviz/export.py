@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import threading
+import warnings
 import zipfile
 from collections.abc import Mapping
 
@@ -92,7 +93,8 @@ def to_bytes(fig: go.Figure, fmt: str, *, themed: bool = True) -> bytes:
         raise RuntimeError(message)
     import plotly.io as pio
 
-    with _kaleido_lock:
+    with _kaleido_lock, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The kopts argument is ignored")
         _ensure_kaleido()
         return pio.to_image(out, format=fmt, width=out.layout.width, height=out.layout.height, scale=2 if fmt == "png" else 1)
 

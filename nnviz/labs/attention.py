@@ -8,8 +8,7 @@ result.figures(layer=0, head=1, example=3, query=2, snapshot=5)
 from __future__ import annotations
 
 import math
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -171,8 +170,6 @@ class AttentionResult(LabResult):
     token_acc: float = 0.0
     seq_acc: float = 0.0
     mass: np.ndarray = None  # (layers, heads) attention on the ideal pattern, final model
-    _cache: dict = field(default_factory=dict, compare=False, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     FIGURES: ClassVar[dict[str, FigureInfo]] = {
         "heads": FigureInfo(
@@ -249,24 +246,19 @@ class AttentionResult(LabResult):
 
     def internals(self, snapshot: int | None = None) -> dict:
         """Attention weights and Q/K/V of every layer on the probe examples, at a snapshot (default: last)."""
-        key = -1 if snapshot is None else int(snapshot)
-        with self._lock:
-            if key in self._cache:
-                return self._cache[key]
+        key = ("internals", len(self.log.snapshots) - 1 if snapshot is None else int(snapshot))
+        return self.memo(key, lambda: self._compute_internals(snapshot))
+
+    def _compute_internals(self, snapshot: int | None) -> dict:
         model = self._model_at(snapshot)
         with torch.no_grad():
             out = model(torch.as_tensor(self.examples), return_internals=True)
-        data = {
+        return {
             "attn": np.stack([w.numpy() for w in out.attentions]),  # (L, N, H, T, T)
             "pred": out.logits.argmax(-1).numpy(),  # (N, T)
             "layers": [{k: v.numpy() for k, v in d.items()} for d in out.internals],
             "rel_bias": [blk.attn.rel_bias.detach().numpy().copy() for blk in model.blocks] if self.config.variant == "relative" else None,
         }
-        with self._lock:
-            if len(self._cache) > 16:
-                self._cache.clear()
-            self._cache[key] = data
-        return data
 
     # --- figures
 

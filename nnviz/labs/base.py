@@ -7,6 +7,7 @@ never retrain.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -46,6 +47,10 @@ class LabResult:
     log: TrainLog
     device: str = "cpu"
     extras: dict = field(default_factory=dict)
+    # Derived values (internals at a snapshot, figures for a view) computed on demand and kept a
+    # while: the Result stays read-only in everything it reports.
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     # name -> FigureInfo, in display order; subclasses override.
     FIGURES: ClassVar[dict[str, FigureInfo]] = {}
@@ -57,10 +62,12 @@ class LabResult:
     def warning(self) -> str | None:
         """A plain-language message when the run went wrong, else None."""
         if self.log.diverged:
+            loss = self.log.history.get("loss")
+            value = float(loss[-1]) if loss is not None and len(loss) else float("nan")
             return (
-                f"Training diverged at step {self.log.diverged_step}: the loss became NaN or infinite, "
-                "so the run stopped there. The figures show the model as it was just before. "
-                "Try a smaller learning rate."
+                f"Training diverged at step {self.log.diverged_step}: the loss reached {value:.3g} "
+                "(NaN, infinite or far above chance level), so the run stopped there. The figures show the "
+                "model as it was at the last saved step. Try a smaller learning rate."
             )
         return None
 
@@ -87,6 +94,25 @@ class LabResult:
 
     def figures(self, **view) -> dict[str, go.Figure]:
         raise NotImplementedError
+
+    def memo(self, key, compute: Callable, limit: int = 32):
+        """compute() once per key (bounded); thread-safe enough for a shared, read-only result."""
+        with self._memo_lock:
+            if key in self._memo:
+                return self._memo[key]
+        value = compute()
+        with self._memo_lock:
+            if len(self._memo) >= limit:
+                self._memo.pop(next(iter(self._memo)))
+            self._memo[key] = value
+        return value
+
+    def figures_cached(self, **view) -> dict[str, go.Figure]:
+        """figures(**view), remembered for the last few views: a revisit redraws nothing.
+
+        Callers must treat the returned figures as read-only (copy before changing one)."""
+        key = ("figures", tuple(sorted(view.items())))
+        return self.memo(key, lambda: self.figures(**view), limit=40)
 
     def default_view(self) -> dict:
         out = {v.name: v.default for v in self.views()}

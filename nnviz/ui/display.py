@@ -47,7 +47,7 @@ def show(fig, name: str, *, key: str, caption: str = "", title: str = "") -> Non
     with head[1]:
         export_menu(fig, name, key)
     shown = slide(fig) if _slide_preview() else fig
-    st.plotly_chart(shown, key=f"chart.{key}", config=PLOTLY_CONFIG, width="stretch")
+    st.plotly_chart(shown, key=f"chart.{key}", config=PLOTLY_CONFIG, width="stretch", theme=None)
     if caption:
         st.caption(caption)
 

@@ -86,7 +86,7 @@ class LabPage:
         return view
 
     def figures(self, result, view: dict | None = None) -> dict:
-        return result.figures(**(view or {}))
+        return result.figures_cached(**(view or {}))
 
     def show(self, result, figures: dict, names: list[str] | None = None, key: str = "main") -> None:
         display.show_all(result, figures, names, key=f"{self.name}.{key}")
@@ -153,12 +153,12 @@ class LabPage:
             dash={"pinned": "dash"},
         )
         display.show(overlay, "compare_loss", key=f"{self.name}.cmp.loss")
-        figs_b = result.figures(**view)
+        figs_b = result.figures_cached(**view)
         pin_view = {k: v for k, v in view.items() if k != "snapshot"}
         try:
-            figs_a = pinned.figures(**pin_view)
+            figs_a = pinned.figures_cached(**pin_view)
         except Exception:  # views differ in shape (e.g. fewer heads): fall back to the pinned run's defaults
-            figs_a = pinned.figures()
+            figs_a = pinned.figures_cached()
         common = [n for n in figs_b if n in figs_a]
         name = st.selectbox("Figure to compare", common, key=f"cmpfig.{self.name}")
         left, right = st.columns(2)

@@ -81,41 +81,39 @@ def heatmap_grid(
         horizontal_spacing=min(0.06, 0.3 / max(n_cols, 1)),
         vertical_spacing=min(0.12, 0.4 / max(n_rows, 1)),
     )
+    traces, axes = [], {}
     for r in range(n_rows):
         for c in range(n_cols):
             z = np.asarray(mats[r][c], dtype=float)
             x = _labels(x_labels, z.shape[1])
             y = _labels(y_labels, z.shape[0])
-            fig.add_trace(
+            n = r * n_cols + c + 1
+            suffix = "" if n == 1 else str(n)
+            traces.append(
                 go.Heatmap(
                     z=z,
                     coloraxis="coloraxis",
+                    xaxis=f"x{suffix}",
+                    yaxis=f"y{suffix}",
                     customdata=np.array([[y[i], x[j]] for i in range(z.shape[0]) for j in range(z.shape[1])]).reshape(
                         z.shape[0], z.shape[1], 2
                     ),
                     hovertemplate=f"{row_titles[r]} {col_titles[c]}<br>{y_title}: %{{customdata[0]}}<br>"
                     f"{x_title}: %{{customdata[1]}}<br>{hover}: %{{z:.3f}}<extra></extra>",
-                ),
-                row=r + 1,
-                col=c + 1,
+                )
             )
-            fig.update_xaxes(
-                tickmode="array",
-                tickvals=list(range(len(x))),
-                ticktext=x,
-                row=r + 1,
-                col=c + 1,
-                title=x_title if r == n_rows - 1 else None,
+            axes[f"xaxis{suffix}"] = dict(
+                tickmode="array", tickvals=list(range(len(x))), ticktext=x, title=dict(text=x_title if r == n_rows - 1 else None)
             )
-            fig.update_yaxes(
+            axes[f"yaxis{suffix}"] = dict(
                 tickmode="array",
                 tickvals=list(range(len(y))),
                 ticktext=y,
                 autorange="reversed",
-                row=r + 1,
-                col=c + 1,
-                title=y_title if c == 0 else None,
+                title=dict(text=y_title if c == 0 else None),
             )
+    fig.add_traces(traces)
+    fig.update_layout(axes)
     fig.update_layout(coloraxis=dict(colorscale=colorscale, cmin=zmin, cmax=zmax, colorbar=dict(title=dict(text=colorbar_title))))
     height = max(320, cell * n_rows + 120)
     return base_layout(fig, title, height=height)
