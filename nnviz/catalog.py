@@ -36,7 +36,9 @@ class LabEntry:
         return importlib.import_module(self.module)
 
 
+# One line per lab, grouped by section (keep each lab under its section's comment).
 LABS: tuple[LabEntry, ...] = (
+    # --- Attention & Transformers
     LabEntry(
         name="attention",
         section="Attention & Transformers",
@@ -47,6 +49,12 @@ LABS: tuple[LabEntry, ...] = (
         blurb="Train a tiny transformer on copy / reverse / sort and watch its attention heads "
         "learn the pattern; six attention variants side by side.",
     ),
+    # --- Graph Neural Networks
+    # --- Generative Models
+    # --- Specialized Architectures
+    # --- Interpretability
+    # --- Training Techniques
+    # --- Learning Paradigms
 )
 
 
