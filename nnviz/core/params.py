@@ -67,6 +67,8 @@ class ParamSpec:
             return value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(self.name, f"{value!r} is not a number; allowed {self.describe_range()}")
+        if not math.isfinite(float(value)):
+            raise ConfigError(self.name, f"{value!r} is not a finite number; allowed {self.describe_range()}")
         if self.kind == "int":
             if float(value) != int(value):
                 raise ConfigError(self.name, f"{value!r} is not a whole number")
@@ -233,13 +235,16 @@ class LabConfig:
                 if strict:
                     raise
                 notices.append(str(err))
-        try:
-            return cls(**values), notices
-        except ConfigError as err:
-            if strict:
-                raise
-            notices.append(str(err))
-            return cls(), notices
+        while True:  # a cross-field check failed: drop the field it names, keep the other good ones
+            try:
+                return cls(**values), notices
+            except ConfigError as err:
+                if strict:
+                    raise
+                notices.append(str(err))
+                if err.name not in values:
+                    return cls(), notices
+                values.pop(err.name)
 
     def cli_args(self) -> str:
         return " ".join(f"--set {k}={v}" for k, v in self.to_strings(only_changed=True).items())

@@ -66,8 +66,9 @@ class LabResult:
             value = float(loss[-1]) if loss is not None and len(loss) else float("nan")
             return (
                 f"Training diverged at step {self.log.diverged_step}: the loss reached {value:.3g} "
-                "(NaN, infinite or far above chance level), so the run stopped there. The figures show the "
-                "model as it was at the last saved step. Try a smaller learning rate."
+                "(NaN, infinite or exploded far above chance level), so the run stopped there. The figures show "
+                f"the last saved snapshot (step {self.log.snapshots[-1].step if self.log.snapshots else 0}). "
+                "Try a smaller learning rate."
             )
         return None
 

@@ -77,7 +77,7 @@ def config_controls(lab: str, config_cls: type[LabConfig], presets: dict | None 
         known = {k: v for k, v in query.items() if k in names}
         config, notices = config_cls.from_strings(known, strict=False)
         notices += [f"{k}: not a setting of this page" for k in query if k not in names]
-        ss[notices_key] = notices
+        ss[notices_key] = (notices, config)  # shown until the settings move away from this config
         ss[remembered] = config
         _set_widgets(lab, config)
         ss[f"_init.{lab}"] = True
@@ -118,7 +118,8 @@ def config_controls(lab: str, config_cls: type[LabConfig], presets: dict | None 
         config = ss[remembered]
         st.error(f"Setting not applied: {err}. Showing the last valid settings instead.", icon=":material/error:")
 
-    for notice in ss.get(notices_key, []):
+    notices, shown_for = ss.get(notices_key, ([], None))
+    for notice in notices if config == shown_for else []:
         st.warning(f"Ignored a URL parameter ({notice}); the default is used instead.", icon=":material/link_off:")
 
     _write_url(config, names)
