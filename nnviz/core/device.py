@@ -32,4 +32,5 @@ def describe_device() -> str:
         return f"CUDA: {torch.cuda.get_device_name(dev)}{forced}"
     if dev.type == "mps":
         return f"Apple MPS{forced}"
-    return f"CPU, {torch.get_num_threads()} threads{forced}"
+    n = torch.get_num_threads()
+    return f"CPU, {n} thread{'s' if n != 1 else ''}{forced}"

@@ -41,7 +41,7 @@ def export_menu(fig, name: str, key: str) -> None:
 
 def show(fig, name: str, *, key: str, caption: str = "", title: str = "") -> None:
     """One figure, its export menu and its caption."""
-    head = st.columns([5, 1], vertical_alignment="bottom")
+    head = st.columns([3, 1], vertical_alignment="bottom")
     if title:
         head[0].markdown(f"#### {title}")
     with head[1]:

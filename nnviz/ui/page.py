@@ -173,12 +173,23 @@ class LabPage:
         s = result.summary()
         cols = st.columns(len(labels))
         for col, (k, label) in zip(cols, labels.items()):
-            value = s.get(k)
-            col.metric(label, "–" if value is None else (f"{value:.3g}" if isinstance(value, float) else value))
+            col.metric(label, _fmt_metric(s.get(k)))
 
     @staticmethod
     def dataframe(rows: list[dict]) -> None:
         st.dataframe(pd.DataFrame(rows), hide_index=True)
+
+
+def _fmt_metric(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)) and float(value).is_integer() and abs(value) >= 10:
+        return f"{int(value):,}"
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
 
 
 def json_dumps(obj) -> str:
