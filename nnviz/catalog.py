@@ -50,6 +50,46 @@ LABS: tuple[LabEntry, ...] = (
         "learn the pattern; six attention variants side by side.",
     ),
     # --- Graph Neural Networks
+    LabEntry(
+        name="message_passing",
+        section="Graph Neural Networks",
+        title="Message passing",
+        icon=":material/hub:",
+        page="pages/message_passing.py",
+        module="nnviz.labs.message_passing",
+        blurb="GCN, GraphSAGE, GAT or GIN classify the nodes of the karate club from a few labels; step through "
+        "one node's update as messages on edges and as the matrices Â·H·W.",
+    ),
+    LabEntry(
+        name="gnn_spectra",
+        section="Graph Neural Networks",
+        title="Expressiveness and spectra",
+        icon=":material/graphic_eq:",
+        page="pages/gnn_spectra.py",
+        module="nnviz.labs.gnn_spectra",
+        blurb="GIN against GCN on graphs 1-WL can and cannot tell apart, WL colour refinement step by step; "
+        "Laplacian eigenvectors, low- and high-pass filters and a Chebyshev polynomial filter.",
+    ),
+    LabEntry(
+        name="gnn_beyond",
+        section="Graph Neural Networks",
+        title="Beyond simple graphs",
+        icon=":material/scatter_plot:",
+        page="pages/gnn_beyond.py",
+        module="nnviz.labs.gnn_beyond",
+        blurb="Hypergraph convolution on the davis southern women, a heterogeneous authors-papers-venues GNN "
+        "with per-relation messages, and an adjacency learned from node features.",
+    ),
+    LabEntry(
+        name="gnn_recommend",
+        section="Graph Neural Networks",
+        title="Recommendation (link prediction)",
+        icon=":material/recommend:",
+        page="pages/gnn_recommend.py",
+        module="nnviz.labs.gnn_recommend",
+        blurb="LightGCN learns users and items on a bipartite interaction graph and recommends unseen items; "
+        "held-out interactions score it against popularity and matrix factorisation.",
+    ),
     # --- Generative Models
     # --- Specialized Architectures
     # --- Interpretability
