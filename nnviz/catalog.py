@@ -93,6 +93,46 @@ LABS: tuple[LabEntry, ...] = (
     # --- Generative Models
     # --- Specialized Architectures
     # --- Interpretability
+    LabEntry(
+        name="attribution",
+        section="Interpretability",
+        title="Attribution bench",
+        icon=":material/target:",
+        page="pages/attribution.py",
+        module="nnviz.labs.attribution",
+        blurb="Saliency, gradient × input, integrated gradients, SmoothGrad, occlusion, SHAP and LIME side by side on "
+        "one input; do they agree, and do they pass the model-randomisation sanity check?",
+    ),
+    LabEntry(
+        name="probing",
+        section="Interpretability",
+        title="Probing classifiers",
+        icon=":material/troubleshoot:",
+        page="pages/probing.py",
+        module="nnviz.labs.probing",
+        blurb="Linear probes read position, token and task properties out of each layer of a transformer (or a digits MLP); "
+        "control tasks, selectivity, probe capacity and the information plane over training.",
+    ),
+    LabEntry(
+        name="attention_relevance",
+        section="Interpretability",
+        title="Attention relevance",
+        icon=":material/hub:",
+        page="pages/attention_relevance.py",
+        module="nnviz.labs.attention_relevance",
+        blurb="Which input tokens does each output of a trained transformer use? Raw attention, rollout, gradient × "
+        "attention and integrated gradients per layer, scored against the task's ideal pattern.",
+    ),
+    LabEntry(
+        name="concepts",
+        section="Interpretability",
+        title="Concepts (TCAV)",
+        icon=":material/lightbulb:",
+        page="pages/concepts.py",
+        module="nnviz.labs.concepts",
+        blurb="Testing with concept activation vectors: is a digit CNN's class sensitive to thick strokes or closed "
+        "loops, per layer, and does that beat random concepts?",
+    ),
     # --- Training Techniques
     # --- Learning Paradigms
 )
