@@ -58,7 +58,7 @@ def cmd_list(args) -> int:
     for section, labs in catalog.sections().items():
         print(section)
         for lab in labs:
-            print(f"  {lab.name:<14} {lab.title}: {lab.blurb}")
+            print(f"  {lab.name:<20} {lab.title}: {lab.blurb}")
     return 0
 
 
@@ -205,12 +205,12 @@ def cmd_bench(args) -> int:
         report["app_start_to_healthy_s"] = _app_start_time()
         print(f"app start to healthy:  {report['app_start_to_healthy_s']:.2f} s")
     env = {**os.environ, "NNVIZ_BENCH_APP": "0" if args.no_app else "1"}
-    header = f"{'lab':<14}{'device':<8}{'train s':>9}{'figures s':>11}{'page 1st s':>12}{'revisit s':>11}{'peak MB':>9}"
+    header = f"{'lab':<20}{'device':<8}{'train s':>9}{'figures s':>11}{'page 1st s':>12}{'revisit s':>11}{'peak MB':>9}"
     print(header)
     for name in names:
         proc = subprocess.run([sys.executable, "-m", "nnviz", "_bench_one", name], capture_output=True, text=True, cwd=ROOT, env=env)
         if proc.returncode != 0:
-            print(f"{name:<14}FAILED\n{proc.stderr[-2000:]}")
+            print(f"{name:<20}FAILED\n{proc.stderr[-2000:]}")
             report["labs"].append({"lab": name, "error": proc.stderr[-2000:]})
             continue
         row = json.loads(proc.stdout.strip().splitlines()[-1])

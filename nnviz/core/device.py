@@ -8,8 +8,23 @@ import os
 import torch
 
 
+def configure_threads() -> int:
+    """Intra-op threads for torch on the CPU: NNVIZ_THREADS, default 1.
+
+    The models here are tiny, so a second thread buys little, while OpenMP thread teams spinning
+    against other processes (another session's figures, a test run) on a small machine can make a
+    one-second training take a minute (measured on 2 loaded cores: attention defaults 2.1-2.9 s
+    with one thread, 12-27 s with two).
+    """
+    n = max(1, int(os.environ.get("NNVIZ_THREADS", "1")))
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+    return n
+
+
 @functools.cache
 def get_device() -> torch.device:
+    configure_threads()
     wanted = os.environ.get("NNVIZ_DEVICE", "").strip().lower()
     if wanted:
         dev = torch.device(wanted)  # raises on nonsense, which is what a typo deserves

@@ -51,11 +51,19 @@ def training_curves(
     title: str = "Training curves",
     y_titles: Mapping[str, str] | None = None,
     marker_step: int | None = None,
+    colors: Mapping[str, str] | None = None,
 ) -> go.Figure:
-    """Side-by-side panels (e.g. loss | accuracy), each with one or more series against step."""
+    """Side-by-side panels (e.g. loss | accuracy), each with one or more series against step.
+
+    A label keeps its colour in every panel (e.g. GCN is blue in the loss and the accuracy panel).
+    """
     names = list(panels)
     fig = make_subplots(rows=1, cols=len(names), subplot_titles=names, horizontal_spacing=0.12)
-    k = 0
+    palette = dict(colors or {})
+    for panel in names:
+        for label in panels[panel]:
+            palette.setdefault(label, PALETTE[len(palette) % len(PALETTE)])
+    seen = set()
     for c, panel in enumerate(names, start=1):
         for label, y in panels[panel].items():
             fig.add_trace(
@@ -63,13 +71,15 @@ def training_curves(
                     x=step,
                     y=np.asarray(y, dtype=float),
                     name=label,
-                    line=dict(color=PALETTE[k % len(PALETTE)]),
+                    legendgroup=label,
+                    showlegend=label not in seen,
+                    line=dict(color=palette[label]),
                     hovertemplate=f"{label}<br>step %{{x}}<br>%{{y:.4g}}<extra></extra>",
                 ),
                 row=1,
                 col=c,
             )
-            k += 1
+            seen.add(label)
         fig.update_xaxes(title="training step", row=1, col=c)
         fig.update_yaxes(title=(y_titles or {}).get(panel, panel), row=1, col=c)
         if marker_step is not None:

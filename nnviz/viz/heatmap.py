@@ -15,6 +15,13 @@ def _labels(labels, n):
     return [str(v) for v in labels] if labels is not None else [str(i) for i in range(n)]
 
 
+def _ticks(labels: list[str], max_ticks: int) -> tuple[list[int], list[str]]:
+    """Every label, or every k-th one when there are more than max_ticks (hover still names each cell)."""
+    step = max(1, -(-len(labels) // max_ticks))
+    idx = list(range(0, len(labels), step))
+    return idx, [labels[i] for i in idx]
+
+
 def heatmap(
     z: np.ndarray,
     *,
@@ -30,6 +37,7 @@ def heatmap(
     annotate: bool = False,
     height: int = 420,
     hover: str = "value",
+    max_ticks: int = 30,
 ) -> go.Figure:
     z = np.asarray(z, dtype=float)
     x = _labels(x_labels, z.shape[1])
@@ -49,8 +57,10 @@ def heatmap(
         texttemplate="%{z:.2f}" if annotate else None,
     )
     fig = go.Figure(trace)
-    fig.update_xaxes(title=x_title, tickmode="array", tickvals=list(range(len(x))), ticktext=x, side="bottom")
-    fig.update_yaxes(title=y_title, tickmode="array", tickvals=list(range(len(y))), ticktext=y, autorange="reversed")
+    xv, xt = _ticks(x, max_ticks)
+    yv, yt = _ticks(y, max_ticks)
+    fig.update_xaxes(title=x_title, tickmode="array", tickvals=xv, ticktext=xt, side="bottom")
+    fig.update_yaxes(title=y_title, tickmode="array", tickvals=yv, ticktext=yt, autorange="reversed")
     return base_layout(fig, title, height=height)
 
 
@@ -70,6 +80,7 @@ def heatmap_grid(
     colorscale: str = SEQUENTIAL,
     cell: int = 190,
     hover: str = "value",
+    max_ticks: int = 20,
 ) -> go.Figure:
     """rows x cols small multiples sharing one colour bar (e.g. layers x heads)."""
     n_rows, n_cols = len(mats), len(mats[0])

@@ -49,10 +49,13 @@ def image_grid(
                 hovertemplate=(f"{titles[k]}<br>" if titles else "") + "row %{y}, col %{x}<br>value %{z:.3f}<extra></extra>",
             )
         )  # fmt: skip
-        layout[f"xaxis{suffix}"] = dict(domain=[x0, x0 + cw], showticklabels=False, showgrid=False, zeroline=False, anchor=f"y{suffix}")
+        layout[f"xaxis{suffix}"] = dict(
+            domain=[max(0.0, x0), min(1.0, x0 + cw)], showticklabels=False, showgrid=False, zeroline=False,
+            anchor=f"y{suffix}", constrain="domain",
+        )  # fmt: skip
         layout[f"yaxis{suffix}"] = dict(
-            domain=[y1 - rh, y1], showticklabels=False, showgrid=False, zeroline=False, autorange="reversed",
-            scaleanchor=f"x{suffix}", anchor=f"x{suffix}",
+            domain=[max(0.0, y1 - rh), min(1.0, y1)], showticklabels=False, showgrid=False, zeroline=False,
+            autorange="reversed", scaleanchor=f"x{suffix}", anchor=f"x{suffix}", constrain="domain",
         )  # fmt: skip
         if titles:
             annotations.append(
