@@ -92,6 +92,46 @@ LABS: tuple[LabEntry, ...] = (
     ),
     # --- Generative Models
     # --- Specialized Architectures
+    LabEntry(
+        name="kan",
+        section="Specialized Architectures",
+        title="Kolmogorov-Arnold networks",
+        icon=":material/ssid_chart:",
+        page="pages/kan.py",
+        module="nnviz.labs.kan",
+        blurb="Learnable B-spline functions on every edge: grid extension, pruning, symbolic formulas, "
+        "and a race against an MLP of the same size.",
+    ),
+    LabEntry(
+        name="neural_ode",
+        section="Specialized Architectures",
+        title="Neural ODEs",
+        icon=":material/airwave:",
+        page="pages/neural_ode.py",
+        module="nnviz.labs.neural_ode",
+        blurb="A learned vector field solved by torchdiffeq: spiral dynamics, a continuous-depth moons classifier, "
+        "solver evaluations over training, adjoint vs direct back-propagation.",
+    ),
+    LabEntry(
+        name="spiking",
+        section="Specialized Architectures",
+        title="Spiking networks",
+        icon=":material/bolt:",
+        page="pages/spiking.py",
+        module="nnviz.labs.spiking",
+        blurb="A leaky integrate-and-fire neuron, and a surrogate-gradient spiking classifier on rate-coded digits: "
+        "raster, spike counts, sparsity and an energy estimate.",
+    ),
+    LabEntry(
+        name="capsules",
+        section="Specialized Architectures",
+        title="Capsule networks",
+        icon=":material/hub:",
+        page="pages/capsules.py",
+        module="nnviz.labs.capsules",
+        blurb="Dynamic routing on digits: coupling coefficients per iteration, capsule lengths as probabilities, "
+        "reconstructions with one capsule dimension perturbed, and a CNN of the same size.",
+    ),
     # --- Interpretability
     LabEntry(
         name="attribution",
