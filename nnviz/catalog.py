@@ -44,7 +44,7 @@ LABS: tuple[LabEntry, ...] = (
         section="Attention & Transformers",
         title="Attention mechanisms",
         icon=":material/visibility:",
-        page="pages/attention.py",
+        page="lab_pages/attention.py",
         module="nnviz.labs.attention",
         blurb="Train a tiny transformer on copy / reverse / sort and watch its attention heads "
         "learn the pattern; six attention variants side by side.",
@@ -55,7 +55,7 @@ LABS: tuple[LabEntry, ...] = (
         section="Graph Neural Networks",
         title="Message passing",
         icon=":material/hub:",
-        page="pages/message_passing.py",
+        page="lab_pages/message_passing.py",
         module="nnviz.labs.message_passing",
         blurb="GCN, GraphSAGE, GAT or GIN classify the nodes of the karate club from a few labels; step through "
         "one node's update as messages on edges and as the matrices Â·H·W.",
@@ -65,7 +65,7 @@ LABS: tuple[LabEntry, ...] = (
         section="Graph Neural Networks",
         title="Expressiveness and spectra",
         icon=":material/graphic_eq:",
-        page="pages/gnn_spectra.py",
+        page="lab_pages/gnn_spectra.py",
         module="nnviz.labs.gnn_spectra",
         blurb="GIN against GCN on graphs 1-WL can and cannot tell apart, WL colour refinement step by step; "
         "Laplacian eigenvectors, low- and high-pass filters and a Chebyshev polynomial filter.",
@@ -75,7 +75,7 @@ LABS: tuple[LabEntry, ...] = (
         section="Graph Neural Networks",
         title="Beyond simple graphs",
         icon=":material/scatter_plot:",
-        page="pages/gnn_beyond.py",
+        page="lab_pages/gnn_beyond.py",
         module="nnviz.labs.gnn_beyond",
         blurb="Hypergraph convolution on the davis southern women, a heterogeneous authors-papers-venues GNN "
         "with per-relation messages, and an adjacency learned from node features.",
@@ -85,7 +85,7 @@ LABS: tuple[LabEntry, ...] = (
         section="Graph Neural Networks",
         title="Recommendation (link prediction)",
         icon=":material/recommend:",
-        page="pages/gnn_recommend.py",
+        page="lab_pages/gnn_recommend.py",
         module="nnviz.labs.gnn_recommend",
         blurb="LightGCN learns users and items on a bipartite interaction graph and recommends unseen items; "
         "held-out interactions score it against popularity and matrix factorisation.",
@@ -97,7 +97,7 @@ LABS: tuple[LabEntry, ...] = (
         section="Specialized Architectures",
         title="Kolmogorov-Arnold networks",
         icon=":material/ssid_chart:",
-        page="pages/kan.py",
+        page="lab_pages/kan.py",
         module="nnviz.labs.kan",
         blurb="Learnable B-spline functions on every edge: grid extension, pruning, symbolic formulas, "
         "and a race against an MLP of the same size.",
@@ -107,7 +107,7 @@ LABS: tuple[LabEntry, ...] = (
         section="Specialized Architectures",
         title="Neural ODEs",
         icon=":material/airwave:",
-        page="pages/neural_ode.py",
+        page="lab_pages/neural_ode.py",
         module="nnviz.labs.neural_ode",
         blurb="A learned vector field solved by torchdiffeq: spiral dynamics, a continuous-depth moons classifier, "
         "solver evaluations over training, adjoint vs direct back-propagation.",
@@ -117,7 +117,7 @@ LABS: tuple[LabEntry, ...] = (
         section="Specialized Architectures",
         title="Spiking networks",
         icon=":material/bolt:",
-        page="pages/spiking.py",
+        page="lab_pages/spiking.py",
         module="nnviz.labs.spiking",
         blurb="A leaky integrate-and-fire neuron, and a surrogate-gradient spiking classifier on rate-coded digits: "
         "raster, spike counts, sparsity and an energy estimate.",
@@ -127,7 +127,7 @@ LABS: tuple[LabEntry, ...] = (
         section="Specialized Architectures",
         title="Capsule networks",
         icon=":material/hub:",
-        page="pages/capsules.py",
+        page="lab_pages/capsules.py",
         module="nnviz.labs.capsules",
         blurb="Dynamic routing on digits: coupling coefficients per iteration, capsule lengths as probabilities, "
         "reconstructions with one capsule dimension perturbed, and a CNN of the same size.",
@@ -138,7 +138,7 @@ LABS: tuple[LabEntry, ...] = (
         section="Interpretability",
         title="Attribution bench",
         icon=":material/target:",
-        page="pages/attribution.py",
+        page="lab_pages/attribution.py",
         module="nnviz.labs.attribution",
         blurb="Saliency, gradient × input, integrated gradients, SmoothGrad, occlusion, SHAP and LIME side by side on "
         "one input; do they agree, and do they pass the model-randomisation sanity check?",
@@ -148,7 +148,7 @@ LABS: tuple[LabEntry, ...] = (
         section="Interpretability",
         title="Probing classifiers",
         icon=":material/troubleshoot:",
-        page="pages/probing.py",
+        page="lab_pages/probing.py",
         module="nnviz.labs.probing",
         blurb="Linear probes read position, token and task properties out of each layer of a transformer (or a digits MLP); "
         "control tasks, selectivity, probe capacity and the information plane over training.",
@@ -158,7 +158,7 @@ LABS: tuple[LabEntry, ...] = (
         section="Interpretability",
         title="Attention relevance",
         icon=":material/hub:",
-        page="pages/attention_relevance.py",
+        page="lab_pages/attention_relevance.py",
         module="nnviz.labs.attention_relevance",
         blurb="Which input tokens does each output of a trained transformer use? Raw attention, rollout, gradient × "
         "attention and integrated gradients per layer, scored against the task's ideal pattern.",
@@ -168,7 +168,7 @@ LABS: tuple[LabEntry, ...] = (
         section="Interpretability",
         title="Concepts (TCAV)",
         icon=":material/lightbulb:",
-        page="pages/concepts.py",
+        page="lab_pages/concepts.py",
         module="nnviz.labs.concepts",
         blurb="Testing with concept activation vectors: is a digit CNN's class sensitive to thick strokes or closed "
         "loops, per layer, and does that beat random concepts?",

@@ -1,4 +1,4 @@
-"""The only package (with app.py and pages/) that imports streamlit."""
+"""The only package (with app.py and lab_pages/) that imports streamlit."""
 
 from nnviz.ui.page import LabPage
 

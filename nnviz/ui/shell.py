@@ -8,7 +8,7 @@ from nnviz import catalog
 
 
 def navigation():
-    pages = {"nnviz": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True, url_path="home")]}
+    pages = {"nnviz": [st.Page("lab_pages/home.py", title="Home", icon=":material/home:", default=True, url_path="home")]}
     for section, labs in catalog.sections().items():
         pages[section] = [st.Page(lab.page, title=lab.title, icon=lab.icon, url_path=lab.name) for lab in labs]
     return st.navigation(pages)
