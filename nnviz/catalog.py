@@ -90,6 +90,16 @@ LABS: tuple[LabEntry, ...] = (
         blurb="LightGCN learns users and items on a bipartite interaction graph and recommends unseen items; "
         "held-out interactions score it against popularity and matrix factorisation.",
     ),
+    LabEntry(
+        name="gnn_applications",
+        section="Graph Neural Networks",
+        title="Knowledge graphs and traffic",
+        icon=":material/traffic:",
+        page="lab_pages/gnn_applications.py",
+        module="nnviz.labs.gnn_applications",
+        blurb="Complete a family knowledge graph with R-GCN + DistMult (filtered rank of the true answer), and forecast "
+        "congestion waves on a road grid with GCN + GRU against last value and a GRU without the graph.",
+    ),
     # --- Generative Models
     # --- Specialized Architectures
     LabEntry(
