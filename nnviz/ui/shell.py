@@ -11,7 +11,7 @@ def navigation():
     pages = {"nnviz": [st.Page("lab_pages/home.py", title="Home", icon=":material/home:", default=True, url_path="home")]}
     for section, labs in catalog.sections().items():
         pages[section] = [st.Page(lab.page, title=lab.title, icon=lab.icon, url_path=lab.name) for lab in labs]
-    return st.navigation(pages)
+    return st.navigation(pages, expanded=True)  # every lab visible: the default folds the list after 10 pages
 
 
 def sidebar() -> None:
