@@ -101,6 +101,46 @@ LABS: tuple[LabEntry, ...] = (
         "congestion waves on a road grid with GCN + GRU against last value and a GRU without the graph.",
     ),
     # --- Generative Models
+    LabEntry(
+        name="diffusion",
+        section="Generative Models",
+        title="Diffusion models",
+        icon=":material/blur_on:",
+        page="lab_pages/diffusion.py",
+        module="nnviz.labs.diffusion",
+        blurb="A DDPM learns 2-D point clouds or 8x8 digits: the forward noising, the reverse process step by step, "
+        "the learned score field, and DDPM against DDIM with fewer steps.",
+    ),
+    LabEntry(
+        name="gan",
+        section="Generative Models",
+        title="Generative adversarial networks",
+        icon=":material/swords:",
+        page="lab_pages/gan.py",
+        module="nnviz.labs.gan",
+        blurb="A generator and a discriminator fight over a ring of Gaussians: the decision surface, both losses, "
+        "the modes covered, and what happens when only one player trains.",
+    ),
+    LabEntry(
+        name="vae",
+        section="Generative Models",
+        title="Variational autoencoders",
+        icon=":material/scatter_plot:",
+        page="lab_pages/vae.py",
+        module="nnviz.labs.vae",
+        blurb="8x8 digits through a 2-D Gaussian latent: the reparameterisation trick step by step, the latent map, "
+        "the decoded manifold, interpolation, and the β trade-off between reconstruction and KL.",
+    ),
+    LabEntry(
+        name="autoregressive",
+        section="Generative Models",
+        title="Autoregressive models",
+        icon=":material/grid_on:",
+        page="lab_pages/autoregressive.py",
+        module="nnviz.labs.autoregressive",
+        blurb="PixelCNN's masked convolutions with their receptive field and blind spot, generation pixel by pixel, "
+        "and WaveNet's dilated causal convolutions on a 1-D signal.",
+    ),
     # --- Specialized Architectures
     LabEntry(
         name="kan",
