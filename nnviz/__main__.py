@@ -218,7 +218,7 @@ def cmd_bench(args) -> int:
         page1 = row.get("page_first_s", float("nan"))
         revisit = row.get("page_revisit_s", float("nan"))
         print(
-            f"{name:<14}{row['device']:<8}{row['train_s']:>9.2f}{row['figures_s']:>11.3f}{page1:>12.2f}{revisit:>11.3f}{row['peak_rss_mb']:>9.0f}"
+            f"{name:<20}{row['device']:<8}{row['train_s']:>9.2f}{row['figures_s']:>11.3f}{page1:>12.2f}{revisit:>11.3f}{row['peak_rss_mb']:>9.0f}"
         )
     if args.json:
         with open(args.json, "w") as fh:
