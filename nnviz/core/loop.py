@@ -48,6 +48,11 @@ class TrainLog:
     diverged: bool = False
     diverged_step: int | None = None
 
+    def series(self, name: str) -> np.ndarray:
+        """One metric aligned with history["step"]; all NaN when it was never recorded."""
+        values = self.history.get(name)
+        return values if values is not None else np.full(len(self.history["step"]), np.nan)
+
     def last(self, name: str, default: float = float("nan")) -> float:
         values = self.history.get(name)
         if values is None or len(values) == 0:

@@ -423,16 +423,12 @@ class AttentionResult(LabResult):
         return base_layout(fig, title, height=640, barmode="group", legend=dict(orientation="h", y=-0.12))
 
     def _fig_curves(self, marker_step) -> go.Figure:
-        h = self.log.history
+        h, get = self.log.history, self.log.series
         panels = {
-            "loss": {"train loss": h.get("loss", np.array([]))},
-            "accuracy": {"token accuracy": h.get("token_acc", np.array([])), "sequence accuracy": h.get("seq_acc", np.array([]))},
-            "attention on ideal": {"best head": h.get("ideal_mass", np.array([]))},
+            "loss": {"train loss": get("loss")},
+            "accuracy": {"token accuracy": get("token_acc"), "sequence accuracy": get("seq_acc")},
+            "attention on ideal": {"best head": get("ideal_mass")},
         }
-        n = len(h["step"])
-        for panel in panels.values():
-            for name, values in panel.items():
-                panel[name] = values if len(values) == n else np.full(n, np.nan)
         return vc.training_curves(
             h["step"],
             panels,

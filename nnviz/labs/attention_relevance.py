@@ -288,8 +288,7 @@ class RelevanceResult(LabResult):
 
     def _fig_curves(self, marker_step) -> go.Figure:
         h = self.log.history
-        n = len(h["step"])
-        get = lambda k: h[k] if len(h.get(k, [])) == n else np.full(n, np.nan)
+        get = self.log.series
         return vc.training_curves(
             h["step"],
             {"loss": {"train loss": get("loss")}, "accuracy": {"token accuracy": get("token_acc"), "sequence accuracy": get("seq_acc")}},

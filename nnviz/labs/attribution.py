@@ -672,8 +672,7 @@ class AttributionResult(LabResult):
 
     def _fig_curves(self, marker_step) -> go.Figure:
         h = self.log.history
-        n = len(h["step"])
-        get = lambda k: h.get(k, np.full(n, np.nan)) if len(h.get(k, [])) == n else np.full(n, np.nan)
+        get = self.log.series
         return vc.training_curves(
             h["step"],
             {"loss": {"train loss": get("loss")}, "accuracy": {"train (batch)": get("train_acc"), "test": get("test_acc")}},

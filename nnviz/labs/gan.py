@@ -372,11 +372,8 @@ class GANResult(LabResult):
 
     def _fig_curves(self, marker_step: int) -> go.Figure:
         h = self.log.history
-        n = len(h["step"])
 
-        def get(k):
-            v = h.get(k)
-            return v if v is not None and len(v) == n else np.full(n, np.nan)
+        get = self.log.series
 
         panels = {
             "losses": {"D loss": get("d_loss"), "G loss": get("loss")},

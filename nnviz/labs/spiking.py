@@ -355,8 +355,7 @@ class SpikingResult(LabResult):
 
     def _fig_curves(self, step) -> go.Figure:
         h = self.log.history
-        n = len(h["step"])
-        get = lambda k: h.get(k, np.full(n, np.nan))
+        get = self.log.series
         return vc.training_curves(
             h["step"],
             {
