@@ -147,24 +147,12 @@ def _bench_one(name: str) -> dict:
 
 
 def _bench_page(name: str) -> dict:
-    """Time the page script itself: first visit (trains) and a revisit of the same settings (cached)."""
-    import logging
-
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
-    from streamlit.testing.v1 import AppTest
-
-    entry = catalog.get(name)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    at.run()
-    at.switch_page(entry.page)
-    t0 = time.perf_counter()
-    at.run()
-    first = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    at.run()
-    revisit = time.perf_counter() - t0
-    errors = [str(e.value) for e in at.exception]
-    return {"page_first_s": first, "page_revisit_s": revisit, "page_errors": errors}
+    """The page script's first visit and revisit, measured in its own process by nnviz.ui.bench
+    (the CLI itself never imports streamlit)."""
+    proc = subprocess.run([sys.executable, "-m", "nnviz.ui.bench", name], capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode != 0:
+        return {"page_errors": [proc.stderr[-2000:]]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def _import_time() -> float:

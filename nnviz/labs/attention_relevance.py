@@ -199,12 +199,6 @@ class RelevanceResult(LabResult):
             "curves": self._fig_curves(step),
         }
 
-    @staticmethod
-    def _left_labels_only(fig: go.Figure, panels: int) -> go.Figure:
-        """heatmap_grid labels every panel's y axis; in one row the later ones overlap their left neighbour."""
-        fig.update_layout({f"yaxis{i}": dict(showticklabels=False) for i in range(2, panels + 1)})
-        return fig
-
     def _keys(self, example) -> list[str]:
         return [f"{j}:{t}" for j, t in enumerate(self.examples[example])]
 
@@ -230,7 +224,7 @@ class RelevanceResult(LabResult):
             cell=230,
             hover="share of relevance",
         )
-        return self._left_labels_only(fig, len(mats))
+        return fig
 
     def _fig_matrices(self, rel, example, step) -> go.Figure:
         mats = []
@@ -253,7 +247,7 @@ class RelevanceResult(LabResult):
             cell=210,
             hover="share of relevance",
         )
-        return self._left_labels_only(fig, len(mats))
+        return fig
 
     def _fig_hits(self, snapshot, step) -> go.Figure:
         hits = self.hit_rates(snapshot)

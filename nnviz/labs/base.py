@@ -7,6 +7,7 @@ never retrain.
 
 from __future__ import annotations
 
+import abc
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ class FigureInfo:
 
 
 @dataclass(frozen=True)
-class LabResult:
+class LabResult(abc.ABC):
     config: LabConfig
     log: TrainLog
     device: str = "cpu"
@@ -93,8 +94,9 @@ class LabResult:
             labels=tuple(s.step for s in snaps),
         )
 
+    @abc.abstractmethod
     def figures(self, **view) -> dict[str, go.Figure]:
-        raise NotImplementedError
+        """Named figures for these view arguments; every lab's Result defines it."""
 
     def memo(self, key, compute: Callable, limit: int = 32):
         """compute() once per key (bounded); thread-safe enough for a shared, read-only result."""

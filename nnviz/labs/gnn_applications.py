@@ -22,7 +22,6 @@ from nnviz.core.params import ConfigError, LabConfig, param
 from nnviz.core.seed import seeded
 from nnviz.data.graph_apps import RELATIONS, family_graph, traffic
 from nnviz.labs.base import FigureInfo, LabResult, View
-from nnviz.labs.message_passing import one_thread
 from nnviz.models.graph_apps import KGModel, TrafficModel
 from nnviz.viz import curves as vc
 from nnviz.viz.graph import GraphPanel, graph_grid
@@ -213,7 +212,7 @@ def _run_traffic(c: Config, device, progress) -> AppResult:
 
 def run(config: Config, progress=None) -> AppResult:
     device = get_device()
-    with seeded(config.seed), one_thread():
+    with seeded(config.seed):
         return (_run_kg if config.task == "knowledge_graph" else _run_traffic)(config, device, progress)
 
 
@@ -331,7 +330,7 @@ class AppResult(LabResult):
             model = KGModel(kg.n, len(RELATIONS), c.dim, c.kg_layers)
             load_arrays(model, self.log.snapshots[index].data)
             ei, et = _kg_tensors(train, "cpu")
-            with one_thread(), torch.no_grad():
+            with torch.no_grad():
                 s = model(ei, et, torch.tensor(held[:, 0]), torch.tensor(held[:, 1])).numpy()
             known = {tuple(x) for x in kg.triples.tolist()}
             return {"scores": s, "ranks": filtered_ranks(s, held, known)}
@@ -352,7 +351,7 @@ class AppResult(LabResult):
             mean, std = MEAN_KMH, STD_KMH
             models = _traffic_models(c)
             load_arrays(models, self.log.snapshots[index].data)
-            with one_thread(), torch.no_grad():
+            with torch.no_grad():
                 pred = _predict(models, x[split:], torch.tensor(tr.road.edge_index()), mean, std)
             return {"pred": pred, "y": y[split:], "split": split}
 

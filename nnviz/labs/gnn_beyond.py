@@ -26,7 +26,6 @@ from nnviz.core.params import LabConfig, param
 from nnviz.core.seed import seeded
 from nnviz.data.graphs import HETERO_RELATIONS, HETERO_TYPES, academic_graph, davis_hypergraph, feature_clusters
 from nnviz.labs.base import FigureInfo, LabResult, View
-from nnviz.labs.message_passing import one_thread
 from nnviz.models.gnn_beyond import EdgeLearner, HeteroGNN, HyperGNN, capture_hyper_messages, capture_relation_messages
 from nnviz.viz import curves as vc
 from nnviz.viz.graph import GraphPanel, graph_figure
@@ -113,7 +112,7 @@ def run(config: Config, progress=None) -> BeyondResult:
     hetero_train = _split(ag.area["author"], config.hetero_labels, rng)
     observed = rng.random(len(gedges)) < config.observed
     n_g = len(gx)
-    with seeded(config.seed), one_thread():
+    with seeded(config.seed):
         t = lambda a: torch.as_tensor(a, device=device)  # noqa: E731
         hx, inc, hy, hmask = t(np.eye(hg.n, dtype=np.float32)), t(hg.incidence), t(hg.labels), t(hyper_train)
         ax = {k: t(v) for k, v in ag.x.items()}
@@ -266,7 +265,7 @@ class BeyondResult(LabResult):
         model.eval()
         hmsgs, handles = capture_hyper_messages(model.hyper.convs[0])
         store, handles2 = capture_relation_messages(model.hetero)
-        with one_thread(), torch.no_grad():
+        with torch.no_grad():
             hprob = torch.softmax(model.hyper(torch.eye(hg.n), torch.as_tensor(hg.incidence)), -1).numpy()
             x = {k: torch.as_tensor(v) for k, v in ag.x.items()}
             aprob = torch.softmax(model.hetero(x, {r: torch.as_tensor(e) for r, e in ag.edges.items()}), -1).numpy()

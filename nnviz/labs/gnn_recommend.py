@@ -24,7 +24,6 @@ from nnviz.core.params import LabConfig, param
 from nnviz.core.seed import seeded
 from nnviz.data.graphs import user_item_graph
 from nnviz.labs.base import FigureInfo, LabResult, View
-from nnviz.labs.message_passing import one_thread
 from nnviz.viz import curves as vc
 from nnviz.viz.graph import GraphPanel, graph_figure
 from nnviz.viz.heatmap import heatmap
@@ -111,7 +110,7 @@ def run(config: Config, progress=None) -> RecommendResult:
     train_edges = edges[~test]
     n = config.users + config.items
     popularity = np.tile(np.bincount(train_edges[:, 1], minlength=config.items).astype(float), (config.users, 1))
-    with seeded(config.seed), one_thread():
+    with seeded(config.seed):
         ei = _edge_index(train_edges, config.users).to(device)
         pos = torch.tensor(train_edges.T, device=device)
         model = LightGCN(n, config.dim, config.n_layers).to(device)
@@ -210,7 +209,7 @@ class RecommendResult(LabResult):
             model = LightGCN(c.users + c.items, c.dim, c.n_layers)
             load_arrays(model, self.log.snapshots[index].data)
             ei = _edge_index(edges[~test], c.users)
-            with one_thread(), torch.no_grad():
+            with torch.no_grad():
                 z = model.get_embedding(ei).numpy()
             return {"z": z, "scores": z[: c.users] @ z[c.users :].T}
 

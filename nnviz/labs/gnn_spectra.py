@@ -27,7 +27,6 @@ from nnviz.core.params import LabConfig, param
 from nnviz.core.seed import seeded
 from nnviz.data.graphs import CLASSIFICATION_TASKS, PAIRS, SPECTRAL_GRAPHS, graph, graph_classification, pair, wl_colours
 from nnviz.labs.base import FigureInfo, LabResult, View
-from nnviz.labs.message_passing import one_thread
 from nnviz.models.gnn import GraphGNN
 from nnviz.models.spectral import chebyshev_apply, chebyshev_fit, chebyshev_response, eigh, normalized_laplacian, spectral_filter
 from nnviz.viz import curves as vc
@@ -111,7 +110,7 @@ def run(config: Config, progress=None) -> SpectraResult:
     device = get_device()
     data = graph_classification(config.task, config.n_graphs, seed=config.seed)
     n_train = int(0.7 * len(data))
-    with seeded(config.seed), one_thread():
+    with seeded(config.seed):
         train = to_batch([g for g, _ in data[:n_train]], [y for _, y in data[:n_train]], device)
         test = to_batch([g for g, _ in data[n_train:]], [y for _, y in data[n_train:]], device)
         model = PairOfModels(config).to(device)
@@ -221,7 +220,7 @@ class SpectraResult(LabResult):
             a, b, _ = pair(name)
             batch = to_batch([a, b])
             model = self._model_at(index)
-            with one_thread(), torch.no_grad():
+            with torch.no_grad():
                 return {k: m(batch.x, batch.edge_index, batch.batch, return_embedding=True)[1].numpy() for k, m in model.models.items()}
 
         return self.memo(("pair", name, index), compute)

@@ -7,7 +7,6 @@ result.figures(node=5, layer=0, head=1, snapshot=4)
 
 from __future__ import annotations
 
-import contextlib
 import math
 from dataclasses import dataclass
 from typing import ClassVar
@@ -101,19 +100,6 @@ def build_model(config: Config, d_in: int, n_classes: int) -> NodeGNN:
     return NodeGNN(d_in, config.hidden, n_classes, n_layers=config.n_layers, kind=config.kind, heads=config.heads, dropout=config.dropout)
 
 
-@contextlib.contextmanager
-def one_thread():
-    """Full-graph steps on a few dozen nodes are far too small to split across threads: on a busy
-    2-core machine torch's default intra-op threads make each step ~10x slower. Runs hold the
-    seeding lock, so no other training shares the setting while it is changed."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
-
-
 def mean_cosine(h: np.ndarray) -> float:
     """Mean pairwise cosine similarity of the rows of h (N, d), diagonal excluded: 1 = all alike."""
     n = h.shape[0]
@@ -129,7 +115,7 @@ def run(config: Config, progress=None) -> MessagePassingResult:
     device = get_device()
     g = graph_of(config)
     x_np = features(g, config.node_features, seed=config.seed)
-    with seeded(config.seed), one_thread():
+    with seeded(config.seed):
         x = torch.tensor(x_np, device=device)
         edge_index = torch.tensor(g.edge_index(), device=device)
         y = torch.tensor(g.labels, device=device)
@@ -301,7 +287,7 @@ class MessagePassingResult(LabResult):
         model = self._model_at(index)
         x = torch.tensor(self.x)
         edge_index = torch.tensor(self.graph.edge_index())
-        with one_thread(), torch.no_grad(), capture(model) as traces:
+        with torch.no_grad(), capture(model) as traces:
             logits, hidden = model(x, edge_index, return_hidden=True)
         kind, n = self.config.kind, self.graph.n
         layers = []
